@@ -1,0 +1,55 @@
+// Package conformance holds exported test suites, in the spirit of
+// testing/fstest.TestFS and golang.org/x/net/nettest.TestConn, that every
+// implementation of cassauth's contracts runs from its own tests. A backend
+// or plug-in written outside this module proves itself against the same
+// checks as the ones inside it.
+//
+// The package depends only on the standard library, pgregory.net/rapid and
+// cassauth's own packages, so importing it adds nothing else to a module.
+//
+// # Stores
+//
+// [TestStore] checks a [store.Store]: every method's documented semantics,
+// sorted results, errors matched with errors.Is, deep copies, context
+// handling, the consistency of role_members with roles.member_of and of the
+// resource index with role_permissions (including what Cassandra itself gets
+// wrong: partial revokes and dropped roles), atomicity under concurrent
+// writers, the optional [store.ChangeFeed], Close, and a randomized
+// state-machine test against a reference model.
+//
+// A third-party backend runs it like this:
+//
+//	package sqlitestore_test
+//
+//	import (
+//		"path/filepath"
+//		"testing"
+//
+//		"github.com/cassauth/cassauth/conformance"
+//		"github.com/cassauth/cassauth/store"
+//
+//		"example.com/sqlitestore"
+//	)
+//
+//	func TestConformance(t *testing.T) {
+//		conformance.TestStore(t, func(t *testing.T) store.Store {
+//			s, err := sqlitestore.Open(filepath.Join(t.TempDir(), "auth.db"))
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			t.Cleanup(func() { s.Close() }) // must tolerate a second Close
+//			return s
+//		})
+//	}
+//
+// Run one area with go test -run 'TestConformance/Permissions', the model
+// longer with -rapid.checks=1000, and reproduce a model failure with the
+// -rapid.seed or -rapid.failfile flag it prints.
+//
+// # Watchdog
+//
+// Each check runs on its own goroutine. If it does not finish in time (a
+// minute; five for Model and Concurrency; less when go test -timeout is
+// nearer) the check fails with the stacks of every goroutine instead of
+// hanging the test binary, and its context is cancelled.
+package conformance
