@@ -23,9 +23,12 @@ const (
 	ChangeCIDR
 	// ChangeIdentity: identity_to_role changed for Identities.
 	ChangeIdentity
+	// ChangeSchema: the Catalog's schema object names changed; Resources
+	// names them. Grants are not affected by it.
+	ChangeSchema
 )
 
-var changeKindNames = [...]string{"reset", "role", "membership", "permissions", "network", "cidr", "identity"}
+var changeKindNames = [...]string{"reset", "role", "membership", "permissions", "network", "cidr", "identity", "schema"}
 
 // String returns a lower-case name of the kind.
 func (k ChangeKind) String() string {
@@ -37,7 +40,8 @@ func (k ChangeKind) String() string {
 
 // Change describes one committed change. Subscribers use it to invalidate
 // what they derived from the rows concerned; for roles they must also
-// invalidate every role that inherits from them.
+// invalidate every role that inherits from them. Kinds may be added in later
+// versions: a subscriber ignores kinds it does not know.
 type Change struct {
 	Kind       ChangeKind
 	Roles      []string

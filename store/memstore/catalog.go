@@ -16,15 +16,26 @@ func (s *Store) AddSchemaObject(ctx context.Context, name string) error {
 	if err := s.lock(ctx, op, name); err != nil {
 		return err
 	}
-	defer s.unlock(nil)
 	if name == "" {
+		s.unlock(nil)
 		return invalid(op, name, "empty name")
 	}
 	if _, ok := s.schema[name]; ok {
+		s.unlock(nil)
 		return opErr(op, name, store.ErrExists)
 	}
 	s.schema[intern(name)] = struct{}{}
+	s.unlock(s.schemaChange(name))
 	return nil
+}
+
+// schemaChange returns the Change of a catalog write, or nil when no one
+// listens; s.mu held.
+func (s *Store) schemaChange(name string) *store.Change {
+	if !s.notifying() {
+		return nil
+	}
+	return &store.Change{Kind: store.ChangeSchema, Resources: []string{name}}
 }
 
 // DropSchemaObject removes a schema object name, or returns an error
@@ -34,11 +45,12 @@ func (s *Store) DropSchemaObject(ctx context.Context, name string) error {
 	if err := s.lock(ctx, op, name); err != nil {
 		return err
 	}
-	defer s.unlock(nil)
 	if _, ok := s.schema[name]; !ok {
+		s.unlock(nil)
 		return opErr(op, name, store.ErrNotFound)
 	}
 	delete(s.schema, name)
+	s.unlock(s.schemaChange(name))
 	return nil
 }
 
