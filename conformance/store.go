@@ -46,49 +46,14 @@ const (
 // without duplicates.
 func TestStore(t *testing.T, newStore func(t *testing.T) store.Store) {
 	t.Helper()
-	for _, g := range storeGroups() {
-		t.Run(g.name, func(t *testing.T) {
-			for _, k := range g.checks {
-				t.Run(k.name, func(t *testing.T) {
-					s := newStore(t)
-					if s == nil {
-						t.Fatal("newStore returned nil")
-					}
-					if reason := k.skip(s); reason != "" {
-						t.Skip(reason)
-					}
-					limit := checkLimit
-					if k.long {
-						limit = longCheckLimit
-					}
-					replay(t, runCheck(t.Name(), checkTimeout(t, limit), func(c *checker) { k.run(c, s) }))
-				})
-			}
-		})
-	}
+	runSuite(t, storeGroups(), newStore)
 }
 
-// storeGroup is a subtest of TestStore: a named list of checks.
-type storeGroup struct {
-	name   string
-	checks []storeCheck
-}
-
-// storeCheck is one check. It runs against a fresh store.
-type storeCheck struct {
-	name  string
-	run   func(c *checker, s store.Store)
-	long  bool                     // uses the long watchdog limit
-	needs func(store.Store) string // "" or why the store cannot run it
-}
-
-// skip returns why k cannot run on s, or "".
-func (k storeCheck) skip(s store.Store) string {
-	if k.needs == nil {
-		return ""
-	}
-	return k.needs(s)
-}
+// storeCheck is one named check of the store suite; storeGroup a group of them.
+type (
+	storeCheck = partCheck[store.Store]
+	storeGroup = partGroup[store.Store]
+)
 
 func needsChangeFeed(s store.Store) string {
 	if _, ok := s.(store.ChangeFeed); !ok {
