@@ -36,7 +36,10 @@
 // # Backends
 //
 // store/memstore keeps everything in memory (the reference backend),
-// store/boltstore in one file on disk.
+// store/boltstore in one file on disk (the default on-disk store), and
+// store/pgstore in PostgreSQL, shared by many processes, with a change feed
+// carried by LISTEN/NOTIFY. store/dump moves data between stores and imports
+// Cassandra's own system_auth CSV exports.
 //
 // # Testing
 //
