@@ -211,7 +211,7 @@ func TestDecodeEnvelopeOpcodeErrors(t *testing.T) {
 		{"response sent as request", Header{Version: V4, Opcode: OpResult}, "Wrong protocol direction (expected RESPONSE, got REQUEST) for opcode 8 (RESULT)"},
 		{"request sent as response", Header{Version: V4, Response: true, Opcode: OpQuery}, "Wrong protocol direction (expected REQUEST, got RESPONSE) for opcode 7 (QUERY)"},
 		{"credentials after v1", Header{Version: V4, Stream: 3, Opcode: OpCredentials}, "Opcode 4 (CREDENTIALS) is not supported in protocol version 4/v4"},
-		{"query in v2", Header{Version: V2, Opcode: OpQuery}, "Opcode 7 (QUERY) is not supported in protocol version 2/v2"},
+		{"prepare in v2", Header{Version: V2, Opcode: OpPrepare}, "Opcode 9 (PREPARE) is not supported in protocol version 2/v2"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

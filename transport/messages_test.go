@@ -73,7 +73,7 @@ func messageCases(v Version) map[string]Message {
 		cases["AUTH_SUCCESS"] = &AuthSuccess{Token: []byte("ok")}
 	}
 	if v < V3 {
-		return cases
+		return legacyCases(v, cases)
 	}
 	flags := QueryValues | QuerySkipMetadata | QueryPageSize | QueryPagingState | QuerySerialConsistency |
 		QueryDefaultTimestamp | QueryNamesForValues
@@ -179,6 +179,25 @@ func messageCases(v Version) map[string]Message {
 	return cases
 }
 
+// legacyCases adds the QUERY and RESULT messages of v1 and v2 (what a
+// protocol-v1 client of the front end exchanges) to cases.
+func legacyCases(v Version, cases map[string]Message) map[string]Message {
+	cases["QUERY minimal"] = &Query{Query: "SELECT * FROM system.local WHERE key='local'", Params: QueryParams{Consistency: One}}
+	if v == V2 {
+		cases["QUERY v2 flags"] = &Query{Query: "SELECT * FROM t WHERE a = ?", Params: QueryParams{Consistency: Quorum,
+			Flags:  QueryValues | QuerySkipMetadata | QueryPageSize | QueryPagingState | QuerySerialConsistency,
+			Values: []Value{{Bytes: []byte("a")}, {}}, PageSize: 100, PagingState: []byte{1}, SerialConsistency: Serial}}
+		cases["RESULT rows paged"] = &RowsResult{Metadata: RowsMetadata{Columns: []ColumnSpec{textCol("system", "peers", "peer")},
+			ColumnCount: 1, PagingState: []byte{1}}, Rows: [][][]byte{{[]byte("x")}}}
+	}
+	cases["RESULT void"] = &VoidResult{}
+	cases["RESULT set keyspace"] = &SetKeyspaceResult{Keyspace: "system_auth"}
+	cases["RESULT rows"] = &RowsResult{Metadata: RowsMetadata{Columns: []ColumnSpec{
+		textCol("system", "local", "key"), {Keyspace: "system", Table: "local", Name: "tokens", Type: SetOf(Type{ID: TypeVarchar})}},
+		ColumnCount: 2}, Rows: [][][]byte{{[]byte("local"), {0, 1, 0, 1, '0'}}}}
+	return cases
+}
+
 func TestMessagesRoundTrip(t *testing.T) {
 	for _, v := range allVersions {
 		for name, m := range messageCases(v) {
@@ -271,7 +290,7 @@ func TestEnvelopeEncodeErrors(t *testing.T) {
 	cases := map[string]*Envelope{
 		"no message":            {Version: V4},
 		"unknown version":       {Version: 9, Message: &Ready{}},
-		"QUERY in v2":           {Version: V2, Message: &Query{}},
+		"PREPARE in v2":         {Version: V2, Message: &Prepare{}},
 		"CREDENTIALS in v4":     {Version: V4, Message: &Credentials{}},
 		"compression":           {Version: V4, Flags: FlagCompression, Message: &Ready{}},
 		"request tracing id":    {Version: V4, TracingID: &id, Message: &Options{}},
@@ -318,6 +337,12 @@ func TestMessageEncodeErrors(t *testing.T) {
 		{"invalid inet", V4, &Event{Type: EventStatusChange}},
 		{"invalid reason endpoint", V5, &ErrorResponse{Code: CodeReadFailure, Reasons: []FailureReason{{}}}},
 		{"auth response in v1", V1, &AuthResponse{}},
+		{"query flags in v1", V1, &Query{Params: QueryParams{Flags: QueryPageSize}}},
+		{"timestamp in v2", V2, &Query{Params: QueryParams{Flags: QueryDefaultTimestamp}}},
+		{"paging in v1", V1, &RowsResult{Metadata: RowsMetadata{PagingState: []byte{1}}}},
+		{"no metadata in v1", V1, &RowsResult{Metadata: RowsMetadata{NoMetadata: true}}},
+		{"prepared in v2", V2, &PreparedResult{}},
+		{"schema change in v2", V2, &SchemaChangeResult{Change: SchemaChange{Target: "KEYSPACE"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -378,6 +403,9 @@ func TestVersionGuards(t *testing.T) {
 	for _, m := range all {
 		for _, v := range []Version{0, V1, V2, V3, V4, V5, 6} {
 			ok := v.Known() && m.Opcode().inVersion(v)
+			if r, isResult := m.(Result); isResult {
+				ok = ok && legacyKind(v, r.Kind())
+			}
 			_, encErr := m.Encode(nil, v)
 			fresh := reflect.New(reflect.TypeOf(m).Elem()).Interface().(Message)
 			decErr := fresh.Decode(v, nil)

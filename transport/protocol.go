@@ -11,7 +11,8 @@ type Version uint8
 // The protocol versions this codec can frame. Versions 1 and 2 use the
 // 8-byte header with a one-byte stream id; only the handshake messages
 // (OPTIONS, STARTUP, CREDENTIALS (v1), AUTH_* (v2), REGISTER, READY,
-// AUTHENTICATE, SUPPORTED, ERROR) are decoded for them.
+// AUTHENTICATE, SUPPORTED, ERROR), QUERY and the Void, Rows and
+// Set_keyspace results are decoded for them.
 const (
 	V1 Version = 1
 	V2 Version = 2
@@ -100,6 +101,12 @@ func (o Opcode) inVersion(v Version) bool {
 		return v == V1
 	case OpAuthChallenge, OpAuthResponse, OpAuthSuccess:
 		return v >= V2
+	case OpQuery, OpResult:
+		// Legacy clients on v1 and v2 (the front end's protocol-v1 option)
+		// query the system tables with QUERY and read RESULT; their
+		// v1/v2 layouts are implemented in query.go, result.go and rows.go.
+		// The Prepared and Schema_change results stay v3+.
+		return true
 	}
 	return v >= V3
 }

@@ -19,12 +19,19 @@ const (
 	QueryNowInSeconds      QueryFlags = 0x0100 // now_in_seconds follows (v5)
 )
 
-// knownQueryFlags returns the flags version v defines.
+// knownQueryFlags returns the flags version v defines: none in v1 (whose
+// QUERY is a query and a consistency only), values to serial consistency
+// in v2, and the timestamp and named values from v3 on.
 func knownQueryFlags(v Version) QueryFlags {
-	if v >= V5 {
+	switch {
+	case v >= V5:
 		return 0x01FF
+	case v >= V3:
+		return 0x007F
+	case v == V2:
+		return 0x001F
 	}
-	return 0x007F
+	return 0
 }
 
 // QueryParams are the <query_parameters> of QUERY and EXECUTE. Flags says
@@ -57,6 +64,9 @@ func (p *QueryParams) encode(e *encoder, v Version) {
 		return
 	}
 	e.consistency(p.Consistency)
+	if v < V2 {
+		return // v1: <query><consistency>
+	}
 	if v >= V5 {
 		e.int32(int32(p.Flags))
 	} else {
@@ -98,6 +108,9 @@ func (p *QueryParams) encode(e *encoder, v Version) {
 
 func (p *QueryParams) decode(d *decoder, v Version) {
 	*p = QueryParams{Consistency: d.readConsistency("consistency")}
+	if v < V2 {
+		return // v1: <query><consistency>
+	}
 	if v >= V5 {
 		p.Flags = QueryFlags(uint32(d.readInt("flags")))
 	} else {
@@ -145,8 +158,9 @@ func (p *QueryParams) decode(d *decoder, v Version) {
 	}
 }
 
-// Query is the QUERY request (v3+): a [long string] statement and its
-// parameters.
+// Query is the QUERY request: a [long string] statement and its
+// parameters. In v1 the parameters are the consistency alone; in v2 the
+// flags up to serial consistency exist.
 type Query struct {
 	Query  string
 	Params QueryParams

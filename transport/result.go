@@ -46,11 +46,21 @@ func newResult(body []byte) (Result, error) {
 	}
 }
 
+// legacyKind reports whether kind exists, with the layout this codec
+// implements, in version v: Void, Rows and Set_keyspace in every version;
+// Prepared and Schema_change from v3 on (their v1/v2 layouts differ).
+func legacyKind(v Version, kind ResultKind) bool {
+	return v >= V3 || kind == KindVoid || kind == KindRows || kind == KindSetKeyspace
+}
+
 // startResult checks the version and appends the kind.
 func startResult(dst []byte, v Version, kind ResultKind) (encoder, error) {
 	e := encoder{buf: dst, op: "RESULT"}
 	if err := encodeVersion(OpResult, v); err != nil {
 		return e, err
+	}
+	if !legacyKind(v, kind) {
+		return e, unencodable("RESULT", "result kind %d is not supported in protocol version %s", kind, v)
 	}
 	e.int32(int32(kind))
 	return e, nil
@@ -61,6 +71,10 @@ func readResultKind(v Version, body []byte, want ResultKind) (decoder, error) {
 	d := decoder{buf: body}
 	if err := decodeVersion(OpResult, v); err != nil {
 		return d, err
+	}
+	if !legacyKind(v, want) {
+		d.fail("kind", fmt.Errorf("%w: result kind %d is not supported in protocol version %s", ErrInvalidValue, want, v))
+		return d, d.finish(OpResult)
 	}
 	if kind := ResultKind(d.readInt("kind")); d.err == nil && kind != want {
 		d.failLast("kind", fmt.Errorf("%w: result kind %d, want %d", ErrInvalidValue, kind, want))

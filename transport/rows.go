@@ -58,6 +58,9 @@ func (m *RowsMetadata) encode(e *encoder, v Version) {
 	case m.NewMetadataID != nil && v < V5:
 		e.fail("a new metadata id needs protocol v5")
 		return
+	case v < V2 && (m.NoMetadata || m.PagingState != nil):
+		e.fail("paging and No_metadata need protocol v2 or later")
+		return
 	case m.NewMetadataID != nil && m.NoMetadata:
 		e.fail("Metadata_changed cannot go with No_metadata")
 		return
