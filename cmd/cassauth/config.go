@@ -117,20 +117,25 @@ func checkSection(f *flags, section map[string]string) error {
 }
 
 // preScan finds the value of --config (or $CASSAUTH_CONFIG) before the
-// flags are parsed, since the file supplies flag values itself.
+// flags are parsed, since the file supplies flag values itself. Like the
+// flag package, it takes the last occurrence.
 func preScan(args []string, e *env) string {
+	found, last := false, ""
 	for i, a := range args {
 		if a == "--" {
 			break
 		}
 		for _, p := range []string{"--config=", "-config="} {
 			if v, ok := strings.CutPrefix(a, p); ok {
-				return v
+				found, last = true, v
 			}
 		}
 		if (a == "--config" || a == "-config") && i+1 < len(args) {
-			return args[i+1]
+			found, last = true, args[i+1]
 		}
+	}
+	if found {
+		return last
 	}
 	return e.getenv(envName("config"))
 }

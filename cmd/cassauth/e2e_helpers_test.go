@@ -91,7 +91,14 @@ type server struct {
 // when the test ends, if it still runs.
 func startServer(t testing.TB, extra ...string) *server {
 	t.Helper()
-	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--config", writeConfig(t, testConfig)}, extra...)
+	return startServerConfig(t, testConfig, extra...)
+}
+
+// startServerConfig is startServer with config as the content of the
+// configuration file in place of testConfig.
+func startServerConfig(t testing.TB, config string, extra ...string) *server {
+	t.Helper()
+	args := append([]string{"serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--config", writeConfig(t, config)}, extra...)
 	cmd := exec.Command(progBinary, args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir())
 	stderr, err := cmd.StderrPipe()

@@ -27,6 +27,7 @@ type serveOptions struct {
 	logLevel        string
 	logFormat       string
 	shutdownTimeout time.Duration
+	storeFeed       bool
 	cql             cqlOptions
 }
 
@@ -38,6 +39,12 @@ The store is the embedded one in --data, created on first start, or the one
 --store names. On first start with an empty store the server creates
 Cassandra's default superuser, cassandra with the password cassandra, and
 logs a warning that it must be replaced; --no-default-superuser skips it.
+
+Servers sharing a PostgreSQL store hear each other's changes through
+LISTEN/NOTIFY and invalidate their caches at once. With --store-feed=false
+this server neither hears nor announces changes: the servers' caches then
+catch up with each other's writes only as their entries expire
+(permissions_validity, roles_validity, ...).
 
 The authentication and authorization settings are cassandra.yaml's, read
 from --config (a whole cassandra.yaml may be given: other keys are ignored);
@@ -65,6 +72,7 @@ func runServe(ctx context.Context, args []string, e *env) int {
 	f.StringVar(&o.logFormat, "log-format", "text", "the log `format`: text or json")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", 10*time.Second, "how long a graceful shutdown waits for requests in flight")
 	f.DurationVar(&o.lockTimeout, "lock-timeout", 5*time.Second, "how long to wait for the data directory's lock")
+	f.BoolVar(&o.storeFeed, "store-feed", true, "with a PostgreSQL --store, hear and announce changes across servers (LISTEN/NOTIFY); false leaves them to the caches' validity")
 	o.cql.addFlags(f)
 	if err := o.parse(f, args, e); err != nil {
 		if errors.Is(err, errHelp) {
@@ -110,7 +118,7 @@ func serve(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 	}
 	// The store's own lines (bbolt's file handling) only from WARN up.
 	storeLog := slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn})
-	st, closer, err := app.OpenStore(ctx, spec, app.StoreOptions{LockTimeout: o.lockTimeout, Logger: storeLog})
+	st, closer, err := app.OpenStore(ctx, spec, app.StoreOptions{LockTimeout: o.lockTimeout, Logger: storeLog, DisableFeed: !o.storeFeed})
 	if err != nil {
 		return err
 	}
@@ -120,6 +128,9 @@ func serve(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 		}
 	}()
 	log.Info("store open", "store", spec.String())
+	if spec.Kind == app.KindPostgres && !o.storeFeed {
+		log.Info("change feed off (--store-feed=false): other servers' changes reach the caches only when their entries expire, and this server's reach theirs the same way")
+	}
 	ce, err := o.cql.clientEncryption()
 	if err != nil {
 		return err

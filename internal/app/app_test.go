@@ -14,8 +14,10 @@ import (
 	"github.com/cassauth/cassauth"
 	"github.com/cassauth/cassauth/authn"
 	"github.com/cassauth/cassauth/dcl"
+	"github.com/cassauth/cassauth/internal/pgtest"
 	"github.com/cassauth/cassauth/roles"
 	"github.com/cassauth/cassauth/store/memstore"
+	"github.com/cassauth/cassauth/store/pgstore"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -90,6 +92,21 @@ func TestOpenStoreBolt(t *testing.T) {
 	assert.NoError(t, closer.Close())
 	_, _, err = OpenStore(ctx, Spec{Kind: "tape"}, StoreOptions{})
 	assert.True(t, errors.Is(err, ErrBadStoreURL))
+}
+
+// TestOpenStorePostgresFeed: a PostgreSQL store listens for other
+// processes' changes unless StoreOptions.DisableFeed.
+func TestOpenStorePostgresFeed(t *testing.T) {
+	ctx := context.Background()
+	spec, err := ParseSpec(pgtest.Start(t), "")
+	require.NoError(t, err)
+	for _, disable := range []bool{false, true} {
+		st, closer, err := OpenStore(ctx, spec, StoreOptions{DisableFeed: disable})
+		require.NoError(t, err)
+		require.IsType(t, &pgstore.Store{}, st)
+		assert.Equal(t, !disable, st.(*pgstore.Store).FeedConnected(), "DisableFeed: %v", disable)
+		require.NoError(t, closer.Close())
+	}
 }
 
 func TestBuild(t *testing.T) {

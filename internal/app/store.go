@@ -38,6 +38,12 @@ type StoreOptions struct {
 	// MustExist refuses to create a bbolt file that does not exist yet
 	// (ErrNoStore), for commands that only read.
 	MustExist bool
+	// DisableFeed turns off a PostgreSQL store's cross-process change
+	// feed (pgstore.Options.DisableFeed): the store neither hears other
+	// processes' changes nor tells them of its own, so caches on both
+	// sides follow each other only through their validity. Other backends
+	// have no feed to turn off and ignore it.
+	DisableFeed bool
 }
 
 // ErrNoStore: OpenStore with MustExist found no bbolt file.
@@ -121,7 +127,7 @@ func OpenStore(ctx context.Context, s Spec, o StoreOptions) (store.Store, io.Clo
 	case KindMemory:
 		return memstore.New(), closerFunc(func() error { return nil }), nil
 	case KindPostgres:
-		st, err := pgstore.Open(ctx, s.DSN, &pgstore.Options{Logger: o.Logger})
+		st, err := pgstore.Open(ctx, s.DSN, &pgstore.Options{Logger: o.Logger, DisableFeed: o.DisableFeed})
 		if err != nil {
 			return nil, nil, err
 		}
