@@ -26,14 +26,19 @@ const maxConfigBytes = 4 << 20
 type fileConfig struct {
 	auth  cassauth.Config
 	flags map[string]string // the cassauth: section, by flag name
+	// values are the flag values the file gives: flags, plus those derived
+	// from cassandra.yaml's client encryption keys (cassyaml.go).
+	values map[string]string
 }
 
 // loadConfig reads the YAML file at path: its cassandra.yaml auth keys
 // (authenticator, authorizer, role_manager, the *_validity and cache keys,
 // ...) through cassauth.ConfigFromMap, which ignores the keys it does not
 // know so that a whole cassandra.yaml may be given; and the cassauth:
-// section, whose keys are the command's flag names (with _ or -). An empty
-// path gives the zero configuration. Errors name the file.
+// section, whose keys are the command's flag names (with _ or -).
+// client_encryption_options and native_transport_port_ssl also give
+// values to serve's CQL TLS flags (see cassandraFlags). An empty path gives
+// the zero configuration. Errors name the file.
 func loadConfig(path string) (fileConfig, error) {
 	var fc fileConfig
 	if path == "" {
@@ -57,6 +62,9 @@ func loadConfig(path string) (fileConfig, error) {
 	}
 	delete(m, sectionKey)
 	fc.flags = section
+	if fc.values, err = mergeCassandraFlags(m, section); err != nil {
+		return fc, fmt.Errorf("%s: %w", path, err)
+	}
 	if fc.auth, err = cassauth.ConfigFromMap(m); err != nil {
 		return fc, fmt.Errorf("%s: %w", path, err)
 	}

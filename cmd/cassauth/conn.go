@@ -64,7 +64,7 @@ func (t *target) parse(f *flags, args []string, e *env) error {
 		return err
 	}
 	t.file = fc
-	return f.parse(args, e, fc.flags)
+	return f.parse(args, e, fc.values)
 }
 
 // logger returns the logger of a command that is not the server: warnings

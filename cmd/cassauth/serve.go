@@ -55,7 +55,12 @@ variables, which win over the file.
 
 Logs are structured (log/slog) on stderr; the "listening" line gives the
 bound address (use --listen 127.0.0.1:0 for a free port). SIGINT and
-SIGTERM stop the server gracefully.`
+SIGTERM stop the server gracefully; SIGHUP reloads the CQL TLS certificate,
+key and CA files, as POST /v1/admin/reloadssl does (a failed reload keeps
+the previous ones). The file's client_encryption_options (enabled,
+optional, require_client_auth, certificate, private_key, ca,
+accepted_protocols, cipher_suites) and native_transport_port_ssl set the
+--cql-tls-* flags and --cql-ssl.`
 
 func runServe(ctx context.Context, args []string, e *env) int {
 	var o serveOptions
@@ -135,7 +140,7 @@ func serve(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if ce != nil && !o.file.auth.ClientEncryption.Enabled {
+	if ce != nil { // the flags, which include the file's client_encryption_options
 		o.file.auth.ClientEncryption = *ce
 	}
 	a, err := app.Build(ctx, st, app.Options{
@@ -148,10 +153,12 @@ func serve(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 		return err
 	}
 	defer a.Close()
+	reloader := newTLSReloader(&o.cql, log)
+	defer reloader.watchSIGHUP()() // before "listening": a SIGHUP must never stop the server
 	api, err := httpapi.New(httpapi.Config{
 		Auth: a.Auth, Env: a.Env, Store: st,
 		TokenTTL: o.tokenTTL, MaxTokens: o.maxTokens, MaxImportBytes: o.maxImportBytes,
-		Datacenter: o.datacenter, Logger: log,
+		Datacenter: o.datacenter, Logger: log, ReloadTLS: reloader.hook(),
 	})
 	if err != nil {
 		return err
@@ -180,6 +187,7 @@ func serve(ctx context.Context, o *serveOptions, log *slog.Logger) error {
 		_ = hs.Close()
 		return err
 	}
+	reloader.set(cql)
 
 	select {
 	case <-ctx.Done():

@@ -38,6 +38,30 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, max int64, v any) *Err
 	return decodeJSON(body, v)
 }
 
+// readEmptyBody reads the body of a call that takes no parameters: none
+// at all, or an empty JSON object ({}) sent as application/json. Anything
+// else is a 4xx, as in readJSONBody.
+func readEmptyBody(w http.ResponseWriter, r *http.Request, max int64) *Error {
+	if r.ContentLength > max {
+		return tooLarge(max)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return tooLarge(max)
+		}
+		return protocolError(http.StatusBadRequest, "Could not read the request body: %v", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := checkJSONContentType(r.Header.Get("Content-Type")); err != nil {
+		return err
+	}
+	return decodeJSON(body, &struct{}{})
+}
+
 func tooLarge(max int64) *Error {
 	return protocolError(http.StatusRequestEntityTooLarge, "Request body is larger than %d bytes", max)
 }

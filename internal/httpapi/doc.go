@@ -9,6 +9,7 @@
 //	POST /v1/check         {"role", "permission", "resource", "explain"} -> {"allowed", "explanation"}
 //	POST /v1/import        ?format=dump|cassandra&merge=true: a JSON dump or CSV files (superusers)
 //	GET  /v1/export        the store as a JSON dump (superusers)
+//	POST /v1/admin/reloadssl  reload the CQL front end's TLS certificates, like nodetool reloadssl (superusers) -> {"reloaded": true}
 //	GET  /healthz          {"status": "ok"}, no authentication
 //	GET  /metrics          Prometheus text format, no authentication
 //

@@ -25,7 +25,19 @@ const (
 	MsgAuthRequired     = "Authentication required: send Authorization: Bearer <token> or HTTP Basic credentials"
 	MsgInvalidToken     = "Invalid or expired token"
 	MsgBadAuthorization = "Malformed Authorization header"
+	// MsgReloadSSLPrefix starts the message of a POST /v1/admin/reloadssl
+	// that reloaded nothing; the reason follows.
+	MsgReloadSSLPrefix = "Cannot reload the TLS certificates: "
+	// MsgReloadSSLFailedPrefix starts the message of a POST
+	// /v1/admin/reloadssl whose files could not be loaded; the error
+	// follows.
+	MsgReloadSSLFailedPrefix = "Cannot reload the TLS certificates, the previous ones stay in use: "
 )
+
+// ErrTLSNotConfigured is what a [Config.ReloadTLS] hook returns (wrapped,
+// with a reason) when the server has no client TLS to reload; POST
+// /v1/admin/reloadssl then answers 409 with CONFIG_ERROR.
+var ErrTLSNotConfigured = errors.New("client TLS is not configured")
 
 // Error is an error response of the API: the HTTP status, the
 // native-protocol code and the message. The Client returns it for every

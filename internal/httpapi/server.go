@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -61,11 +62,19 @@ type Config struct {
 	// Logger receives a line per request at Debug, and server errors at
 	// Error. Nil discards.
 	Logger *slog.Logger
+	// ReloadTLS reloads the client TLS certificates of the server's CQL
+	// front end: POST /v1/admin/reloadssl, the equivalent of nodetool
+	// reloadssl. It re-reads the certificate, key and CA files and, on
+	// error, keeps the previous certificates in use. An error wrapping
+	// [ErrTLSNotConfigured] says there is nothing to reload. Nil means the
+	// server has no client TLS, and the call answers 409. It may be called
+	// from several requests at once.
+	ReloadTLS func(ctx context.Context) error
 }
 
 // Server is the HTTP API: an http.Handler serving /v1/authenticate,
-// /v1/logout, /v1/execute, /v1/check, /v1/import, /v1/export, /healthz and
-// /metrics. It is safe for concurrent use; Close releases its token store.
+// /v1/logout, /v1/execute, /v1/check, /v1/import, /v1/export,
+// /v1/admin/reloadssl, /healthz and /metrics. It is safe for concurrent use; Close releases its token store.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
@@ -141,6 +150,7 @@ func (s *Server) routes() {
 		{"/v1/check", http.MethodPost, true, s.handleCheck},
 		{"/v1/import", http.MethodPost, true, s.handleImport},
 		{"/v1/export", http.MethodGet, true, s.handleExport},
+		{"/v1/admin/reloadssl", http.MethodPost, true, s.handleReloadSSL},
 		{"/healthz", http.MethodGet, false, s.handleHealth},
 	} {
 		s.mux.Handle(rt.path, s.wrap(rt))

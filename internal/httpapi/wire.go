@@ -144,3 +144,11 @@ type HealthResponse struct {
 	Status string `json:"status"`
 	Error  string `json:"error,omitempty"`
 }
+
+// ReloadSSLResponse is the body of a successful POST /v1/admin/reloadssl:
+// Reloaded is true once the certificate, key and CA files were read and
+// are the ones new CQL connections get (files that did not change leave
+// the certificates as they were; connections already open keep theirs).
+type ReloadSSLResponse struct {
+	Reloaded bool `json:"reloaded"`
+}
