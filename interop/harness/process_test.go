@@ -36,11 +36,15 @@ func helper(mode, addr string) int {
 	case "exit":
 		fmt.Println("helper: giving up")
 		return 3
-	case "stubborn":
-		signal.Ignore(syscall.SIGTERM)
 	}
 	term := make(chan os.Signal, 1)
-	signal.Notify(term, syscall.SIGTERM)
+	if mode == "stubborn" {
+		// Ignore SIGTERM for good: a Notify after Ignore would enable it
+		// again, so the stubborn helper never subscribes.
+		signal.Ignore(syscall.SIGTERM)
+	} else {
+		signal.Notify(term, syscall.SIGTERM)
+	}
 	time.Sleep(100 * time.Millisecond) // the harness must wait, not assume
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
