@@ -17,6 +17,7 @@ type NameError struct {
 	Err  error  // an underlying cause (bad type or object name), or nil
 }
 
+// Error returns Cassandra's message.
 func (e *NameError) Error() string { return e.Msg }
 
 // Unwrap returns ErrInvalidName and the underlying cause, if any.

@@ -50,6 +50,7 @@ type Error struct {
 	Err  error
 }
 
+// Error returns the message the client sees.
 func (e *Error) Error() string { return e.Msg }
 
 // Unwrap returns the cause, if any.

@@ -25,6 +25,7 @@ type Error struct {
 	Err error
 }
 
+// Error formats the operation, key and cause.
 func (e *Error) Error() string {
 	if e.Key == "" {
 		return "store: " + e.Op + ": " + e.Err.Error()

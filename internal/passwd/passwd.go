@@ -28,6 +28,7 @@ var ErrBadCost = errors.New("bad bcrypt cost")
 // CostError reports a cost outside 4..30 with Cassandra's message.
 type CostError struct{ Cost int }
 
+// Error returns Cassandra's message for a bad cost.
 func (e *CostError) Error() string {
 	return "Bad value for system property cassandra.auth_bcrypt_gensalt_log2_rounds.Please use a value between 4 and 30 inclusively"
 }
