@@ -2,12 +2,7 @@ package cassauth
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"net/netip"
-	"strings"
-	"sync/atomic"
-	"time"
 
 	"github.com/cassauth/cassauth/authz"
 )
@@ -55,8 +50,6 @@ type cachedCIDR struct {
 	a *Auth
 	c authz.CIDRAuthorizer // uncached
 	t *authz.TableCIDR     // c, when table-backed
-
-	lastWarn, lastInfo atomic.Int64 // UnixNano of the last MONITOR lines
 }
 
 func newCachedCIDR(a *Auth) *cachedCIDR {
@@ -103,38 +96,7 @@ func (c *cachedCIDR) HasAccessFromIP(ctx context.Context, role string, ip netip.
 	if err != nil {
 		return false, err
 	}
-	mode := c.t.Mode()
-	if !perms.RestrictsAccess() && mode != authz.CIDRMonitor {
-		return true, nil
-	}
-	groups, err := c.t.LookupCIDRGroupsForIP(ctx, ip)
-	if err != nil {
-		return false, err
-	}
-	if mode == authz.CIDRMonitor {
-		if groups != nil && !perms.CanAccessFrom(groups) {
-			c.noSpam(&c.lastWarn, slog.LevelWarn, "Role %s accessed from unauthorized IP %s, CIDR group %s", role, ip, groups)
-		} else {
-			c.noSpam(&c.lastInfo, slog.LevelInfo, "Role %s accessed from IP %s, CIDR group %s", role, ip, groups)
-		}
-		return true, nil
-	}
-	return len(groups) > 0 && perms.CanAccessFrom(groups), nil
-}
-
-// noSpam logs Cassandra's MONITOR line at most once a minute per message
-// (its NoSpamLogger).
-func (c *cachedCIDR) noSpam(last *atomic.Int64, level slog.Level, format, role string, ip netip.Addr, groups []string) {
-	now := c.a.clock.Now().UnixNano()
-	prev := last.Load()
-	if prev != 0 && now-prev < int64(time.Minute) || !last.CompareAndSwap(prev, now) {
-		return
-	}
-	g := "null"
-	if groups != nil {
-		g = "[" + strings.Join(groups, ", ") + "]"
-	}
-	c.a.log.Log(context.Background(), level, fmt.Sprintf(format, role, authz.JavaHostString(ip), g))
+	return c.t.HasAccessWith(ctx, perms, role, ip)
 }
 
 func (c *cachedCIDR) SetCIDRGroupsForRole(ctx context.Context, role string, p authz.CIDRPermissions) error {

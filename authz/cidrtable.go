@@ -226,6 +226,14 @@ func (t *TableCIDR) HasAccessFromIP(ctx context.Context, role string, ip netip.A
 	if err != nil {
 		return false, err
 	}
+	return t.HasAccessWith(ctx, perms, role, ip)
+}
+
+// HasAccessWith is [TableCIDR.HasAccessFromIP] with role's permissions
+// already known, for a caller that keeps them in a cache of its own (the
+// root package's CidrPermissionsCache): the decision, the group lookup and
+// the MONITOR logging stay here, in one place.
+func (t *TableCIDR) HasAccessWith(ctx context.Context, perms CIDRPermissions, role string, ip netip.Addr) (bool, error) {
 	if !perms.RestrictsAccess() && t.mode != CIDRMonitor {
 		return true, nil
 	}
