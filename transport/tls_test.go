@@ -2,13 +2,8 @@ package transport
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"math/big"
 	"net"
 	"os"
@@ -20,39 +15,24 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cassauth/cassauth/authn"
+	"github.com/cassauth/cassauth/internal/testpki"
 	"github.com/cassauth/cassauth/roles"
 )
 
 // testPKI is a CA with helpers to issue and write certificates.
 type testPKI struct {
-	t    testing.TB
-	dir  string
-	ca   *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-	next int64
+	t   testing.TB
+	dir string
+	ca  *testpki.CA
 }
 
 func newTestPKI(t testing.TB) *testPKI {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA("cassauth test CA")
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "cassauth test CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	p := &testPKI{t: t, dir: t.TempDir(), ca: ca, key: key, pool: pool, next: 2}
-	p.write("ca.pem", pemBlock("CERTIFICATE", der))
+	p := &testPKI{t: t, dir: t.TempDir(), ca: ca}
+	p.write("ca.pem", ca.PEM)
 	return p
-}
-
-func pemBlock(typ string, der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der})
 }
 
 func (p *testPKI) path(name string) string { return filepath.Join(p.dir, name) }
@@ -66,28 +46,11 @@ func (p *testPKI) write(name string, b []byte) {
 // and its PEM forms.
 func (p *testPKI) issue(cn string, server bool) (tls.Certificate, []byte, []byte, *x509.Certificate) {
 	p.t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf, err := p.ca.Issue(testpki.LeafOptions{CommonName: cn, Server: server})
 	require.NoError(p.t, err)
-	p.next++
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(p.next), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-	} else {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, p.key)
+	pair, err := leaf.TLSCertificate()
 	require.NoError(p.t, err)
-	kder, err := x509.MarshalECPrivateKey(key)
-	require.NoError(p.t, err)
-	certPEM, keyPEM := pemBlock("CERTIFICATE", der), pemBlock("EC PRIVATE KEY", kder)
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	require.NoError(p.t, err)
-	leaf, err := x509.ParseCertificate(der)
-	require.NoError(p.t, err)
-	return pair, certPEM, keyPEM, leaf
+	return pair, leaf.CertPEM, leaf.KeyPEM, leaf.Cert
 }
 
 // serverFiles issues a server certificate into server.pem/server.key.
@@ -107,7 +70,7 @@ func (p *testPKI) tlsConfig(clientAuth authn.ClientAuth) *TLSConfig {
 // clientTLS is the client side: verify the server by IP, optionally
 // present a certificate.
 func (p *testPKI) clientTLS(cert *tls.Certificate) *tls.Config {
-	c := &tls.Config{RootCAs: p.pool, ServerName: "127.0.0.1"}
+	c := &tls.Config{RootCAs: p.ca.Pool, ServerName: "127.0.0.1"}
 	if cert != nil {
 		c.Certificates = []tls.Certificate{*cert}
 	}

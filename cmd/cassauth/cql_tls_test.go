@@ -1,14 +1,8 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
@@ -22,33 +16,24 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cassauth/cassauth/internal/testpki"
 )
 
 // certDir is a test CA that writes PEM files into a directory: ca.pem,
 // and server.pem/server.key for the server certificate of the moment.
 type certDir struct {
-	t    testing.TB
-	dir  string
-	ca   *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-	next int64
+	t   testing.TB
+	dir string
+	ca  *testpki.CA
 }
 
 func newCertDir(t testing.TB) *certDir {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca, err := testpki.NewCA("cassauth e2e CA")
 	require.NoError(t, err)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "cassauth e2e CA"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	ca, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-	d := &certDir{t: t, dir: t.TempDir(), ca: ca, key: key, pool: x509.NewCertPool(), next: 100}
-	d.pool.AddCert(ca)
-	d.write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	d := &certDir{t: t, dir: t.TempDir(), ca: ca}
+	d.write("ca.pem", ca.PEM)
 	return d
 }
 
@@ -67,20 +52,11 @@ func (d *certDir) write(name string, b []byte) {
 // and returns its serial number.
 func (d *certDir) issueServer() *big.Int {
 	d.t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf, err := d.ca.Issue(testpki.LeafOptions{CommonName: "server", Server: true})
 	require.NoError(d.t, err)
-	d.next++
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(d.next), Subject: pkix.Name{CommonName: fmt.Sprintf("server %d", d.next)},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, d.ca, &key.PublicKey, d.key)
-	require.NoError(d.t, err)
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(d.t, err)
-	d.write("server.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}))
-	d.write("server.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	return tmpl.SerialNumber
+	d.write("server.key", leaf.KeyPEM)
+	d.write("server.pem", leaf.CertPEM)
+	return leaf.Cert.SerialNumber
 }
 
 // tlsFlags are serve's flags for d's server files.
@@ -91,7 +67,7 @@ func (d *certDir) tlsFlags() []string {
 // client is a client configuration that trusts d's CA, for versions
 // lo..hi (0: Go's defaults).
 func (d *certDir) client(lo, hi uint16) *tls.Config {
-	return &tls.Config{RootCAs: d.pool, ServerName: "127.0.0.1", MinVersion: lo, MaxVersion: hi}
+	return &tls.Config{RootCAs: d.ca.Pool, ServerName: "127.0.0.1", MinVersion: lo, MaxVersion: hi}
 }
 
 // dialTLS connects to addr with TLS and returns the server's leaf
